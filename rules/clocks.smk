@@ -1,0 +1,153 @@
+# Tell the time: read analog clocks. Generated (or real) clock images, one
+# training job per model, then a ranked table and figures for the report.
+from pathlib import Path
+
+from snakemake.utils import validate
+
+
+validate(config, "../config/schema/clocks.schema.yaml")
+
+CLOCKS = config["clocks"]
+CLOCK_PLOTS = ["error_histograms", "error_by_hour", "readings"]
+
+
+def clock_data_files():
+    """The generated files, or the real ones in the folder `clocks.source`."""
+    if CLOCKS["source"] == "generate":
+        return {
+            "images": "results/clocks/data/images.npy",
+            "labels": "results/clocks/data/labels.npy",
+        }
+    folder = Path(CLOCKS["source"])
+    single = {"images": folder / "images.npy", "labels": folder / "labels.npy"}
+    if single["images"].exists() or single["labels"].exists():
+        return {key: str(path) for key, path in single.items()}
+    chunks = {f"images_{i}": folder / f"data_{i}.npy" for i in range(1, 6)}
+    chunks |= {f"labels_{i}": folder / f"labels_{i}.npy" for i in range(1, 6)}
+    if not any(path.exists() for path in chunks.values()):
+        raise WorkflowError(
+            f"config clocks.source: {folder} holds neither images.npy + labels.npy "
+            "nor data_1..5.npy + labels_1..5.npy; give the folder of the real "
+            "clock files, or 'generate'"
+        )
+    return {key: str(path) for key, path in chunks.items()}
+
+
+def clock_data_folder():
+    return str(Path(next(iter(clock_data_files().values()))).parent)
+
+
+rule clocks_generate:
+    output:
+        images="results/clocks/data/images.npy",
+        labels="results/clocks/data/labels.npy",
+    log:
+        "logs/clocks/generate.log",
+    params:
+        per_minute=CLOCKS["per_minute"],
+        image_side=CLOCKS["image_side"],
+        difficulty=CLOCKS["difficulty"],
+        seed=CLOCKS["seed"],
+    threads: 2
+    conda:
+        "../envs/dlgrid.yaml"
+    script:
+        "../scripts/clocks_generate.py"
+
+
+rule clocks_examples:
+    input:
+        **clock_data_files(),
+    output:
+        grid=report(
+            "results/clocks/examples.png",
+            caption="../report/clocks_examples.rst",
+            category="Tell the time",
+        ),
+    log:
+        "logs/clocks/examples.log",
+    params:
+        folder=clock_data_folder(),
+        count=CLOCKS["examples"],
+        seed=CLOCKS["seed"],
+    conda:
+        "../envs/dlgrid.yaml"
+    script:
+        "../scripts/clocks_examples.py"
+
+
+rule clocks_train:
+    input:
+        **clock_data_files(),
+    output:
+        record="results/clocks/records/{model}.json",
+        predictions="results/clocks/predictions/{model}.csv",
+    log:
+        "logs/clocks/train_{model}.log",
+    wildcard_constraints:
+        model="|".join(CLOCKS["models"]),
+    params:
+        folder=clock_data_folder(),
+        source=CLOCKS["source"],
+        settings={
+            key: CLOCKS[key]
+            for key in (
+                "classes",
+                "epochs",
+                "batch_size",
+                "input_side",
+                "learning_rate",
+                "seed",
+            )
+        },
+    threads: 4
+    conda:
+        "../envs/dlgrid.yaml"
+    script:
+        "../scripts/clocks_train.py"
+
+
+rule clocks_summary:
+    input:
+        **clock_data_files(),
+        records=expand("results/clocks/records/{model}.json", model=CLOCKS["models"]),
+        predictions=expand(
+            "results/clocks/predictions/{model}.csv", model=CLOCKS["models"]
+        ),
+    output:
+        table=report(
+            "results/clocks/table.csv",
+            caption="../report/clocks_table.rst",
+            category="Tell the time",
+        ),
+        markdown="results/clocks/table.md",
+        error_histograms=report(
+            "results/clocks/error_histograms.png",
+            caption="../report/clocks_error_histograms.rst",
+            category="Tell the time",
+        ),
+        error_by_hour=report(
+            "results/clocks/error_by_hour.png",
+            caption="../report/clocks_error_by_hour.rst",
+            category="Tell the time",
+        ),
+        readings=report(
+            "results/clocks/readings.png",
+            caption="../report/clocks_readings.rst",
+            category="Tell the time",
+        ),
+    log:
+        "logs/clocks/summary.log",
+    params:
+        folder=clock_data_folder(),
+    conda:
+        "../envs/dlgrid.yaml"
+    script:
+        "../scripts/clocks_summary.py"
+
+
+rule clocks:
+    input:
+        rules.clocks_summary.output,
+        rules.clocks_examples.output,
+    default_target: False
