@@ -21,13 +21,24 @@ include: "rules/permutation.smk"
 include: "rules/clocks.smk"
 
 
+# Light rules run where Snakemake runs (on a cluster: the login node).
 localrules:
     all,
     grid_table,
+    all_cases_table,
+    ranked_table,
+    top10_table,
+    hyperparameter_effects_plot,
+    interaction_plot,
+    learning_curves_plot,
+    network_comparison_plot,
+    training_time_plot,
+    sweep,
 
 
 rule all:
-    input:
-        "results/grid.tsv",
-        bundle_manifests(),
     default_target: True
+    input:
+        rules.sweep.input,
+        permutation_targets(),
+        rules.clocks.input,

@@ -2,13 +2,12 @@
 # training job per model, then a ranked table and figures for the report.
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
-
 
 validate(config, "../config/schema/clocks.schema.yaml")
 
 CLOCKS = config["clocks"]
-CLOCK_PLOTS = ["error_histograms", "error_by_hour", "readings"]
 
 
 def clock_data_files():
@@ -43,14 +42,14 @@ rule clocks_generate:
         labels="results/clocks/data/labels.npy",
     log:
         "logs/clocks/generate.log",
+    conda:
+        "../envs/dlgrid.yaml"
+    threads: 2
     params:
         per_minute=CLOCKS["per_minute"],
         image_side=CLOCKS["image_side"],
         difficulty=CLOCKS["difficulty"],
         seed=CLOCKS["seed"],
-    threads: 2
-    conda:
-        "../envs/dlgrid.yaml"
     script:
         "../scripts/clocks_generate.py"
 
@@ -66,12 +65,12 @@ rule clocks_examples:
         ),
     log:
         "logs/clocks/examples.log",
-    params:
-        folder=clock_data_folder(),
-        count=CLOCKS["examples"],
-        seed=CLOCKS["seed"],
     conda:
         "../envs/dlgrid.yaml"
+    params:
+        folder=clock_data_folder(),
+        examples=CLOCKS["examples"],
+        seed=CLOCKS["seed"],
     script:
         "../scripts/clocks_examples.py"
 
@@ -86,6 +85,9 @@ rule clocks_train:
         "logs/clocks/train_{model}.log",
     wildcard_constraints:
         model="|".join(CLOCKS["models"]),
+    conda:
+        "../envs/dlgrid.yaml"
+    threads: 4
     params:
         folder=clock_data_folder(),
         source=CLOCKS["source"],
@@ -100,9 +102,6 @@ rule clocks_train:
                 "seed",
             )
         },
-    threads: 4
-    conda:
-        "../envs/dlgrid.yaml"
     script:
         "../scripts/clocks_train.py"
 
@@ -138,16 +137,16 @@ rule clocks_summary:
         ),
     log:
         "logs/clocks/summary.log",
-    params:
-        folder=clock_data_folder(),
     conda:
         "../envs/dlgrid.yaml"
+    params:
+        folder=clock_data_folder(),
     script:
         "../scripts/clocks_summary.py"
 
 
 rule clocks:
+    default_target: False
     input:
         rules.clocks_summary.output,
         rules.clocks_examples.output,
-    default_target: False

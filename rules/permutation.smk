@@ -4,6 +4,17 @@
 # reorders (the same one for training, validation and test images).
 #
 #   snakemake --cores all permutation
+#
+# Outputs in results/permutation/: selected.tsv (the case of each pair: highest
+# validation accuracy among the ok cases; ties to the lower validation loss,
+# then the lower case ID), permutation.npy (pixel j of a permuted image is
+# pixel permutation[j] of the original), records/ (one per dataset, network,
+# variant and repeat), runs.csv, table.csv / table.md / summary.rst, and the
+# figures accuracy.png and examples.png, all in the HTML report.
+#
+# Known shortcoming: selected.tsv is rebuilt whenever the sweep's table of
+# cases changes (e.g. more cases trained), and then every permutation record
+# is retrained, even when the selection stayed the same.
 
 
 validate(config, "../config/schema/permutation.schema.yaml")

@@ -24,7 +24,7 @@ rule all_cases_table:
         table=report(
             "results/tables/all_cases.csv",
             caption="../report/all_cases.rst",
-            category="Sweep: overview",
+            category="Sweep overview",
             subcategory="tables",
             labels={"result": "all cases (CSV)"},
         ),
@@ -43,7 +43,7 @@ rule ranked_table:
         table=report(
             "results/tables/{dataset}_{network}_ranked.csv",
             caption="../report/ranked_table.rst",
-            category="Sweep: {dataset}",
+            category="Sweep {dataset}",
             subcategory="{network}",
             labels={"result": "ranked cases (CSV)"},
         ),
@@ -65,14 +65,14 @@ rule top10_table:
         markdown=report(
             "results/tables/{dataset}_{network}_top10.md",
             caption="../report/top10.rst",
-            category="Sweep: {dataset}",
+            category="Sweep {dataset}",
             subcategory="{network}",
             labels={"result": "top 10 vs published (Markdown)"},
         ),
         html=report(
             "results/tables/{dataset}_{network}_top10.html",
             caption="../report/top10.rst",
-            category="Sweep: {dataset}",
+            category="Sweep {dataset}",
             subcategory="{network}",
             labels={"result": "top 10 vs published"},
         ),
@@ -95,7 +95,7 @@ rule hyperparameter_effects_plot:
         plot=report(
             "results/plots/{dataset}_{network}_effects.png",
             caption="../report/hyperparameter_effects.rst",
-            category="Sweep: {dataset}",
+            category="Sweep {dataset}",
             subcategory="{network}",
             labels={"result": "effect of each hyperparameter"},
         ),
@@ -116,14 +116,14 @@ rule interaction_plot:
         plot=report(
             "results/plots/{dataset}_{network}_interaction.png",
             caption="../report/interaction.rst",
-            category="Sweep: {dataset}",
+            category="Sweep {dataset}",
             subcategory="{network}",
             labels={"result": "strongest two-way interaction"},
         ),
         strengths=report(
             "results/tables/{dataset}_{network}_interactions.csv",
             caption="../report/interaction_strengths.rst",
-            category="Sweep: {dataset}",
+            category="Sweep {dataset}",
             subcategory="{network}",
             labels={"result": "interaction of every pair (CSV)"},
         ),
@@ -144,7 +144,7 @@ rule learning_curves_plot:
         plot=report(
             "results/plots/{dataset}_{network}_learning_curves.png",
             caption="../report/learning_curves.rst",
-            category="Sweep: {dataset}",
+            category="Sweep {dataset}",
             subcategory="{network}",
             labels={"result": "learning curves of the top 5"},
         ),
@@ -167,7 +167,7 @@ rule network_comparison_plot:
         plot=report(
             "results/plots/mlp_vs_cnn.png",
             caption="../report/mlp_vs_cnn.rst",
-            category="Sweep: overview",
+            category="Sweep overview",
             subcategory="plots",
             labels={"result": "MLP vs CNN accuracy"},
         ),
@@ -186,7 +186,7 @@ rule training_time_plot:
         plot=report(
             "results/plots/training_time.png",
             caption="../report/training_time.rst",
-            category="Sweep: overview",
+            category="Sweep overview",
             subcategory="plots",
             labels={"result": "training time per case"},
         ),

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from dlgrid.clocks.generate import Difficulty, generate_clocks, write_clocks
 
-logging.basicConfig(filename=snakemake.log[0], level=logging.INFO,
-                    format="%(asctime)s %(message)s")
+logging.basicConfig(
+    filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s"
+)
 
 params = snakemake.params
 difficulty = Difficulty(**params.difficulty)
@@ -22,6 +23,11 @@ images, labels = generate_clocks(
     workers=snakemake.threads,
 )
 write_clocks(Path(snakemake.output.images).parent, images, labels)
-logging.info("%d images of %dx%d in %.1f s with %d processes", len(images),
-             params.image_side, params.image_side, time.perf_counter() - started,
-             snakemake.threads)
+logging.info(
+    "%d images of %dx%d in %.1f s with %d processes",
+    len(images),
+    params.image_side,
+    params.image_side,
+    time.perf_counter() - started,
+    snakemake.threads,
+)

@@ -8,8 +8,9 @@ from dlgrid.clocks import figures
 from dlgrid.clocks.loader import load_clocks
 from dlgrid.records import read_json
 
-logging.basicConfig(filename=snakemake.log[0], level=logging.INFO,
-                    format="%(asctime)s %(message)s")
+logging.basicConfig(
+    filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s"
+)
 
 records = [read_json(path) for path in snakemake.input.records]
 table = figures.ranked_table(records)
@@ -34,7 +35,9 @@ images, _ = load_clocks(snakemake.params.folder)
 figures.readings_grid(
     images[best["row"].to_numpy()],
     true_minutes=(60 * best["true_hour"] + best["true_minute"]).to_numpy(),
-    predicted_minutes=(60 * best["predicted_hour"] + best["predicted_minute"]).to_numpy(),
+    predicted_minutes=(
+        60 * best["predicted_hour"] + best["predicted_minute"]
+    ).to_numpy(),
     errors=best["error_min"].to_numpy(),
     model=best_model,
     path=snakemake.output.readings,

@@ -1,18 +1,11 @@
 """Train one bundle of cases in this process; one record per case."""
 
-import logging
-import os
+from dlgrid.joblog import log_to_file
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+log_to_file(snakemake.log[0])
 
 from dlgrid.records import write_json_atomic
 from dlgrid.train import run_bundle
-
-logging.basicConfig(
-    filename=snakemake.log[0],
-    level=logging.INFO,
-    format="%(asctime)s %(levelname)s %(message)s",
-)
 
 manifest = run_bundle(
     cases=snakemake.params.cases,

@@ -181,7 +181,7 @@ def test_generated_hands_show_the_label(hour, minute):
     radius = 0.95 * 150 / 2  # a plain dial fills 95% of the image
 
     # Between the numerals and the ticks only the minute hand is dark.
-    minute_angle = _circular_mean(_dark_angles(image, 0.71 * radius, 0.77 * radius))
+    minute_angle = _circular_mean(_dark_angles(image, 0.73 * radius, 0.77 * radius))
     assert _angle_gap(minute_angle, 6 * minute) < 3
 
     # Near the centre both hands are: drop the minute hand's pixels.

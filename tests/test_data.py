@@ -377,8 +377,7 @@ def test_load_prepared_missing_file_says_to_run_the_rule(tmp_path):
 def test_prepare_data_rule_logs_source_and_split_sizes(tmp_path, repo):
     """The rule on its own: a Snakefile holding only rules/data.smk."""
     (tmp_path / "config.yaml").write_text(
-        "data_sources:\n  fashion_mnist: sample\n"
-        "validation_fraction: 0.2\nseed: 5\n"
+        "data_sources:\n  fashion_mnist: sample\nvalidation_fraction: 0.2\nseed: 5\n"
     )
     (tmp_path / "Snakefile").write_text(
         f'configfile: "config.yaml"\n\n\ninclude: "{repo / "rules" / "data.smk"}"\n'

@@ -99,7 +99,10 @@ def select_best(cases, pairs):
     """
     missing = [column for column in CASE_TABLE_COLUMNS if column not in cases]
     if missing:
-        raise ValueError(f"the case table lacks the columns {missing}")
+        raise ValueError(
+            f"the case table lacks the columns {missing}; the selection reads "
+            "the sweep's table of all cases (results/tables/all_cases.csv)."
+        )
 
     usable = cases[(cases["status"] == "ok") & cases["val_accuracy"].notna()]
     ranked = usable.sort_values(
@@ -122,6 +125,11 @@ def select_best(cases, pairs):
         rows.append({**best, "candidates": len(candidates)})
 
     selected = pd.DataFrame(rows)
+    # Integer columns with gaps (a CNN's `structure` is empty in MLP rows)
+    # would otherwise be written as floats (1.0).
+    for column in ("case_id", "candidates", "structure"):
+        if column in selected:
+            selected[column] = selected[column].astype("Int64")
     leading = ["dataset", "network", "case_id", "candidates", "val_accuracy"]
     rest = [column for column in selected.columns if column not in leading]
     return selected[leading + rest]
@@ -271,7 +279,7 @@ def display_table(table):
 
 def markdown_table(table):
     """The summary as a Markdown table (the CSV keeps every digit)."""
-    return display_table(table).to_markdown(index=False) + "\n"
+    return display_table(table).to_markdown(index=False, disable_numparse=True) + "\n"
 
 
 def measured_sentences(table):
@@ -293,7 +301,9 @@ def summary_rst(table):
     repeats = int(table["repeats"].max())
     runs = "one run" if repeats == 1 else f"mean ± sd of {repeats} seeds"
     bullets = "\n".join(f"- {line}" for line in measured_sentences(table))
-    grid_table = display_table(table).to_markdown(index=False, tablefmt="grid")
+    grid_table = display_table(table).to_markdown(
+        index=False, tablefmt="grid", disable_numparse=True
+    )
     return f"Measured ({runs} per variant):\n\n{bullets}\n\n{grid_table}\n"
 
 

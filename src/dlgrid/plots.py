@@ -7,6 +7,7 @@ are left out of the accuracy plots; each title says how many.
 """
 
 import itertools
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,10 @@ from matplotlib.figure import Figure
 
 from dlgrid import grid
 from dlgrid.tables import DATASET_NAMES, load_histories, pair_title, rank_cases
+
+# Seaborn hands category labels such as "0.01" to matplotlib as text, which
+# then logs at INFO level for every panel that it did not parse them as numbers.
+logging.getLogger("matplotlib.category").setLevel(logging.WARNING)
 
 DPI = 100
 NETWORK_ORDER = ("mlp", "cnn")
@@ -124,7 +129,8 @@ def interaction_strengths(frame, names):
     the variance of the cell means that the two main effects do not explain.
     `residual_df` is the number of cells beyond what the additive model has
     parameters for; with 0 the interaction cannot be told apart from the main
-    effects. `share` is the residual's share of the cell-mean variance.
+    effects, and `interaction` and `share` are NaN. `share` is the residual's
+    share of the cell-mean variance.
     """
     finished = _finished(frame)
     rows = []
@@ -141,16 +147,21 @@ def interaction_strengths(frame, names):
         means = cells["val_accuracy"].to_numpy()
         coefficients, *_ = np.linalg.lstsq(design, means, rcond=None)
         residuals = means - design @ coefficients
+        residual_df = len(cells) - (first_values + second_values - 1)
         spread = float(np.sum((means - means.mean()) ** 2))
+        interaction, share = np.nan, np.nan
+        if residual_df > 0:
+            interaction = float(np.mean(residuals**2))
+            share = float(np.sum(residuals**2)) / spread if spread else 0.0
         rows.append(
             {
                 "first": first,
                 "second": second,
                 "cells": len(cells),
-                "residual_df": len(cells) - (first_values + second_values - 1),
-                "interaction": float(np.mean(residuals**2)),
+                "residual_df": residual_df,
+                "interaction": interaction,
                 "cell_variance": spread / len(cells),
-                "share": float(np.sum(residuals**2)) / spread if spread else 0.0,
+                "share": share,
             }
         )
     columns = ["first", "second", "cells", "residual_df", "interaction"]
@@ -265,7 +276,9 @@ def plot_learning_curves(frame, path, top=5):
     axes[0, 1].set_ylabel("loss (log scale)")
     axes[0, 1].set_yscale("log")
     axes[0, 1].set_title("loss per epoch (includes regularization terms)")
+    last_epoch = histories["epoch"].max()
     for ax in axes.flat:
+        ax.set_xlim(0.5, last_epoch + 0.5)
         ax.xaxis.get_major_locator().set_params(integer=True)
     figure.suptitle(
         f"{pair_title(dataset, network)}: learning curves of the top {len(best)} "

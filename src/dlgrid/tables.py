@@ -145,7 +145,7 @@ def record_row(record, record_path):
 
 def _read_listed_record(entry, manifest_path, manifest):
     record_path = entry["record"]
-    rerun = f"snakemake --forcerun {manifest_path}"
+    rerun = f"snakemake --forcerun {manifest_path} (with the run's --configfile)"
     try:
         record = read_json(record_path)
     except FileNotFoundError:

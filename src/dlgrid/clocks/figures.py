@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker as ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
@@ -60,7 +61,7 @@ def ranked_table(records):
 def _image_grid(images, titles, path, columns, title=None, title_colours=None):
     rows = int(np.ceil(len(images) / columns))
     figure, axes = plt.subplots(
-        rows, columns, figsize=(1.6 * columns, 1.8 * rows), squeeze=False
+        rows, columns, figsize=(1.7 * columns, 2.0 * rows), squeeze=False
     )
     for index, axis in enumerate(axes.flat):
         axis.axis("off")
@@ -126,6 +127,11 @@ def error_histograms(errors, path):
         aspect=1.3,
     )
     grid.set(yscale="log")
+    for axis in grid.axes.flat:
+        axis.yaxis.set_major_formatter(
+            ticker.FuncFormatter(lambda value, _: f"{value:g}")
+        )
+        axis.yaxis.set_minor_formatter(ticker.NullFormatter())
     grid.set_axis_labels("common-sense error (minutes, bins of 5)", "test images")
     grid.figure.suptitle("Test errors per model", y=1.02)
     grid.savefig(path, dpi=110)

@@ -155,11 +155,18 @@ def _draw_hand(draw, angle_deg, length, width, tail):
 
     def at(along, across):
         x, y = _polar(0, along, angle)
-        return (centre + x + across * math.cos(angle),
-                centre + y + across * math.sin(angle))
+        return (
+            centre + x + across * math.cos(angle),
+            centre + y + across * math.sin(angle),
+        )
 
-    points = [at(-tail, -half), at(shoulder, -half), at(length, 0),
-              at(shoulder, half), at(-tail, half)]
+    points = [
+        at(-tail, -half),
+        at(shoulder, -half),
+        at(length, 0),
+        at(shoulder, half),
+        at(-tail, half),
+    ]
     draw.polygon(points, fill=15)
 
 
