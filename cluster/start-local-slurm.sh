@@ -20,8 +20,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=cluster/local-slurm-paths.sh
-source "$here/local-slurm-paths.sh"
+# shellcheck source=cluster/local-slurm-common.sh
+source "$here/local-slurm-common.sh"
 
 partition=${DLGRID_LOCAL_PARTITION:-local}
 gpu_count=${DLGRID_LOCAL_GPUS:-2}
@@ -58,12 +58,8 @@ install_packages() {
     return 0
 }
 
-# True when $1 is a pid file naming a live process whose name is $2.
 running_from_pidfile() {
-    local pidfile=$1 name=$2 pid
-    [[ -s $pidfile ]] || return 1
-    pid=$(<"$pidfile")
-    [[ -r /proc/$pid/comm && $(</proc/$pid/comm) == "$name" ]]
+    live_pid "$1" "$2" >/dev/null
 }
 
 render() {
@@ -106,7 +102,7 @@ start_munged() {
         log "munged already running (pid $(<"$RUN_DIR/munged.pid"))"
         return
     fi
-    if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
+    if timeout 5 munge -n 2>/dev/null | timeout 5 unmunge >/dev/null 2>&1; then
         log "a munged not started by this script answers; using it"
         return
     fi
@@ -133,7 +129,7 @@ start_daemon() {
         log "$name already running (pid $(<"$RUN_DIR/$name.pid"))"
         return
     fi
-    pgrep -x "$name" >/dev/null &&
+    any_live_process "$name" &&
         die "a $name not started by this script is running; stop it first"
     "$name" </dev/null >/dev/null 2>&1 ||
         die "$name did not start; see $LOG_DIR/$name.log"
@@ -146,15 +142,20 @@ start_daemon() {
     log "started $name (pid $(<"$RUN_DIR/$name.pid"))"
 }
 
+node_is_usable() {
+    [[ $1 == idle* || $1 == mixed* || $1 == allocated* ]]
+}
+
 wait_until_idle() {
-    local state=""
-    for _ in $(seq 60); do
-        state=$(sinfo --noheader --nodes="$host" --format=%T 2>/dev/null || true)
-        [[ $state == idle* || $state == mixed* || $state == allocated* ]] && break
+    local state="" deadline=$((SECONDS + 30))
+    while ((SECONDS < deadline)); do
+        state=$(timeout 5 sinfo --noheader --nodes="$host" --format=%T 2>/dev/null ||
+            true)
+        node_is_usable "$state" && break
         sleep 0.5
     done
-    if [[ $state != idle* && $state != mixed* && $state != allocated* ]]; then
-        sinfo --list-reasons >&2 || true
+    if ! node_is_usable "$state"; then
+        timeout 5 sinfo --list-reasons >&2 || true
         die "node $host is '${state:-not answering}' after 30 s; see $LOG_DIR/"
     fi
     log "node $host is $state; partition '$partition' ($cpus CPUs," \

@@ -9,19 +9,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=cluster/local-slurm-paths.sh
-source "$here/local-slurm-paths.sh"
+# shellcheck source=cluster/local-slurm-common.sh
+source "$here/local-slurm-common.sh"
 
 log() { echo "stop-local-slurm: $*"; }
-
-# Prints the pid from pid file $1 when it names a live process called $2.
-live_pid() {
-    local pidfile=$1 name=$2 pid
-    [[ -s $pidfile ]] || return 1
-    pid=$(<"$pidfile")
-    [[ -r /proc/$pid/comm && $(</proc/$pid/comm) == "$name" ]] || return 1
-    echo "$pid"
-}
 
 stop_daemon() {
     local name=$1 pidfile=$RUN_DIR/$1.pid pid
@@ -31,10 +22,10 @@ stop_daemon() {
     fi
     kill -TERM "$pid"
     for _ in $(seq 100); do
-        [[ -e /proc/$pid ]] || break
+        live_pid "$pidfile" "$name" >/dev/null || break
         sleep 0.1
     done
-    if [[ -e /proc/$pid ]]; then
+    if live_pid "$pidfile" "$name" >/dev/null; then
         log "$name (pid $pid) ignored SIGTERM for 10 s; sending SIGKILL"
         kill -KILL "$pid"
     fi
@@ -45,15 +36,15 @@ stop_daemon() {
 cancel_jobs() {
     live_pid "$RUN_DIR/slurmctld.pid" slurmctld >/dev/null || return 0
     local jobs
-    jobs=$(squeue --noheader --states=PENDING,RUNNING,SUSPENDED --format=%A 2>/dev/null |
-        tr '\n' ' ' || true)
+    jobs=$(timeout 10 squeue --noheader --states=PENDING,RUNNING,SUSPENDED \
+        --format=%A 2>/dev/null | tr '\n' ' ' || true)
     [[ -z ${jobs// /} ]] && return
     log "cancelling jobs $jobs"
     # shellcheck disable=SC2086
-    scancel $jobs || true
+    timeout 10 scancel $jobs || true
     for _ in $(seq 30); do
-        [[ -z $(squeue --noheader --states=RUNNING,COMPLETING --format=%A 2>/dev/null) ]] &&
-            break
+        [[ -z $(timeout 5 squeue --noheader --states=RUNNING,COMPLETING \
+            --format=%A 2>/dev/null) ]] && break
         sleep 0.5
     done
 }

@@ -248,3 +248,40 @@ def test_every_model_trains_end_to_end_on_tiny_clocks():
         test = record["metrics"]["test"]
         assert 0 <= test["median_error_min"] <= test["max_error_min"] <= 360
         assert record["timings"]["train_s"] > 0
+
+
+@pytest.mark.slow
+def test_clocks_workflow_ranks_every_model(tmp_path):
+    """The rules of rules/clocks.smk on 720 tiny clocks, one epoch each."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pandas as pd
+
+    repository = Path(__file__).resolve().parents[1]
+    (tmp_path / "Snakefile").write_text(
+        f'include: "{repository / "rules" / "clocks.smk"}"\n'
+    )
+    (tmp_path / "tiny.yaml").write_text(
+        "clocks:\n  per_minute: 1\n  image_side: 75\n  epochs: 1\n"
+        "  batch_size: 32\n  classes: 24\n  examples: 4\n"
+    )
+    subprocess.run(
+        [sys.executable, "-m", "snakemake", "clocks", "--cores", "2",
+         "--directory", str(tmp_path), "--snakefile", str(tmp_path / "Snakefile"),
+         "--configfile", str(repository / "config" / "config.yaml"),
+         str(tmp_path / "tiny.yaml")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+    table = pd.read_csv(tmp_path / "results/clocks/table.csv")
+    assert sorted(table["model"]) == sorted(MODEL_NAMES)
+    assert list(table["rank"]) == [1, 2, 3, 4, 5]
+    assert table["mean error (min)"].is_monotonic_increasing
+    assert table["mean error (min)"].between(0, 360).all()
+    readings = pd.read_csv(tmp_path / "results/clocks/predictions/sincos.csv")
+    assert len(readings) == 144  # the 20% test split of 720 images
+    assert (readings["error_min"] <= 360).all()
+    for figure in ("examples", "readings", "error_histograms", "error_by_hour"):
+        assert (tmp_path / f"results/clocks/{figure}.png").stat().st_size > 10_000
