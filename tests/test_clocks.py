@@ -9,6 +9,7 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from dlgrid.clocks.generate import (  # noqa: E402
+    PLAIN,
     Difficulty,
     draw_clock,
     generate_clocks,
@@ -20,7 +21,12 @@ from dlgrid.clocks.metric import (  # noqa: E402
     minutes_of_day,
     summarize_errors,
 )
-from dlgrid.clocks.models import MODEL_NAMES, decode  # noqa: E402
+from dlgrid.clocks.models import (  # noqa: E402
+    MODEL_NAMES,
+    decode,
+    round_to_minute,
+    targets,
+)
 
 
 def test_common_sense_error_hand_made_cases():
@@ -177,7 +183,7 @@ def _angle_gap(a, b):
 
 @pytest.mark.parametrize(("hour", "minute"), [(3, 0), (7, 10), (10, 10), (5, 45)])
 def test_generated_hands_show_the_label(hour, minute):
-    image = draw_clock(hour, minute, np.random.default_rng(0), Difficulty.PLAIN)
+    image = draw_clock(hour, minute, np.random.default_rng(0), PLAIN)
     radius = 0.95 * 150 / 2  # a plain dial fills 95% of the image
 
     # Between the numerals and the ticks only the minute hand is dark.
@@ -213,6 +219,34 @@ def test_decoding_never_costs_an_hour_at_the_boundary():
         "minute_hand": np.array([[np.sin(minute_turn), np.cos(minute_turn)]]),
     }
     assert decode("sincos", outputs, 72)[0] == pytest.approx(179)
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_perfect_outputs_decode_to_the_true_time(name):
+    labels = np.stack([np.arange(720) // 60, np.arange(720) % 60], axis=1)
+    wanted = targets(name, labels, classes=720)
+    if name == "classification":
+        wanted = np.eye(720)[wanted]  # one-hot probabilities
+    if name == "multihead":
+        wanted = {**wanted, "hour": np.eye(12)[wanted["hour"]]}
+    readings = round_to_minute(decode(name, wanted, classes=720))
+    np.testing.assert_array_equal(readings, np.arange(720))
+
+
+def test_classification_reads_between_and_across_class_centres():
+    # With 72 classes, 1:40-1:49 has its centre at minute 104.5, 1:50-1:59 at
+    # 114.5; 11:50-11:59 at 714.5 and 0:00-0:09 at 4.5, across the 12.
+    probabilities = np.zeros((2, 72))
+    probabilities[0, [10, 11]] = 0.5
+    probabilities[1, [71, 0]] = 0.5
+    readings = decode("classification", probabilities, classes=72)
+    assert readings[0] == pytest.approx(109.5)
+    assert readings[1] == pytest.approx(719.5)
+
+
+def test_classes_must_divide_the_dial():
+    with pytest.raises(ValueError, match="clocks.classes is 7"):
+        targets("classification", np.array([[1, 2]]), classes=7)
 
 
 def test_every_model_trains_end_to_end_on_tiny_clocks():

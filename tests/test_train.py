@@ -115,3 +115,16 @@ def test_bundle_trains_only_cases_without_a_current_record(data_file, tmp_path):
     third = run_bundle([changed, other], "mnist", data_file, settings, records)
     assert [entry["trained_now"] for entry in third["cases"]] == [True, False]
     assert read_json(records / "10220.json")["params"]["dropout"] == 0.0
+
+
+def test_bundle_can_train_several_cases_at_once(data_file, tmp_path):
+    cases = [CASE, {**CASE, "case_id": 10221, "optimizer": "sgd"}]
+    settings = {**SETTINGS, "epochs": 1}
+    records = tmp_path / "records"
+
+    manifest = run_bundle(cases, "mnist", data_file, settings, records, 2, 2)
+
+    assert [entry["status"] for entry in manifest["cases"]] == ["ok", "ok"]
+    written = [read_json(records / f"{case['case_id']}.json") for case in cases]
+    assert [record["params"]["optimizer"] for record in written] == ["adam", "sgd"]
+    assert all(record["val_accuracy"] > 0.3 for record in written)

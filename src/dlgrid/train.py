@@ -164,13 +164,20 @@ def train_case(case, data, settings, identity):
 
 
 def configure_tensorflow(threads):
-    """Limit TensorFlow's CPU threads and let GPU memory grow on demand."""
+    """Limit TensorFlow's CPU threads and let GPU memory grow on demand.
+
+    Both settings only take effect before TensorFlow's first operation; in a
+    process where it already ran, the settings it started with stay.
+    """
     import tensorflow as tf
 
-    tf.config.threading.set_intra_op_parallelism_threads(threads)
-    tf.config.threading.set_inter_op_parallelism_threads(min(threads, 2))
-    for gpu in tf.config.list_physical_devices("GPU"):
-        tf.config.experimental.set_memory_growth(gpu, True)
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(min(threads, 2))
+        for gpu in tf.config.list_physical_devices("GPU"):
+            tf.config.experimental.set_memory_growth(gpu, True)
+    except RuntimeError:
+        log.info("TensorFlow already started: keeping its thread and GPU settings")
 
 
 _worker = {}

@@ -37,7 +37,7 @@ DIAL_RADIUS = 140
 
 @dataclass(frozen=True)
 class Difficulty:
-    """How much each image may vary; zeros everywhere give a plain clock.
+    """How much each image may vary (`PLAIN` varies nothing).
 
     rotation_deg: the whole clock turns by up to this many degrees either way.
     tilt_deg: the dial leans away from the camera by up to this many degrees
@@ -63,8 +63,6 @@ class Difficulty:
     noise: float = 8.0
     minute_jitter: float = 0.0
 
-    PLAIN = None  # set below: no variation at all
-
     def __post_init__(self):
         checks = {
             "rotation_deg": 0 <= self.rotation_deg <= 180,
@@ -85,7 +83,8 @@ class Difficulty:
                 )
 
 
-Difficulty.PLAIN = Difficulty(
+# A clock filling 95% of the image, upright, facing the camera, on flat grey.
+PLAIN = Difficulty(
     rotation_deg=0,
     tilt_deg=0,
     scale_min=0.95,
@@ -181,14 +180,46 @@ def _face(hour_angle, minute_angle):
     return face
 
 
-def _homography(size, rng, difficulty):
+@dataclass(frozen=True)
+class Pose:
+    """Where one clock sits in its photo, as drawn from `Difficulty`.
+
+    minute_jitter: minutes the hands show past the label; diameter and shift:
+    fractions of the image side; angles in degrees, rotation clockwise.
+    """
+
+    minute_jitter: float
+    diameter: float
+    rotation_deg: float
+    tilt_deg: float
+    tilt_axis_deg: float
+    shift_x: float
+    shift_y: float
+
+
+def draw_pose(rng, difficulty):
+    """The first draws of each image's generator: its jitter and geometry."""
+    jitter = rng.uniform(0, difficulty.minute_jitter) if difficulty.minute_jitter else 0
+    diameter = rng.uniform(difficulty.scale_min, 0.95)
+    rotation = rng.uniform(-1, 1) * difficulty.rotation_deg
+    tilt = rng.uniform(0, difficulty.tilt_deg)
+    axis = math.degrees(rng.uniform(0, 2 * math.pi))
+    shift = rng.uniform(-1, 1, size=2) * difficulty.shift
+    return Pose(jitter, diameter, rotation, tilt, axis, shift[0], shift[1])
+
+
+def clock_pose(seed, row, difficulty=Difficulty()):
+    """The pose of row `row` of `generate_clocks(seed=seed, ...)`, for analysis."""
+    return draw_pose(np.random.default_rng([seed, row]), difficulty)
+
+
+def _homography(size, pose):
     """Matrix taking dial pixels to image pixels: rotate, scale, tilt, shift."""
     to_origin = np.array([[1, 0, -DIAL_SIZE / 2], [0, 1, -DIAL_SIZE / 2], [0, 0, 1]])
 
-    diameter = rng.uniform(difficulty.scale_min, 0.95) * size
-    scale = np.diag([diameter / (2 * DIAL_RADIUS)] * 2 + [1.0])
+    scale = np.diag([pose.diameter * size / (2 * DIAL_RADIUS)] * 2 + [1.0])
 
-    turn = math.radians(rng.uniform(-1, 1) * difficulty.rotation_deg)
+    turn = math.radians(pose.rotation_deg)
     rotate = np.array(
         [
             [math.cos(turn), -math.sin(turn), 0],
@@ -199,8 +230,8 @@ def _homography(size, rng, difficulty):
 
     # Lean the dial by `tilt` around an axis in its plane, then project it
     # with a pinhole camera of focal length `focal`.
-    tilt = math.radians(rng.uniform(0, difficulty.tilt_deg))
-    axis = rng.uniform(0, 2 * math.pi)
+    tilt = math.radians(pose.tilt_deg)
+    axis = math.radians(pose.tilt_axis_deg)
     ax, ay = math.cos(axis), math.sin(axis)
     cos_t, sin_t = math.cos(tilt), math.sin(tilt)
     lean = np.array(  # Rodrigues' rotation about (ax, ay, 0), first two columns
@@ -219,10 +250,9 @@ def _homography(size, rng, difficulty):
         ]
     )
 
-    offset = rng.uniform(-1, 1, size=2) * difficulty.shift * size
-    to_image = np.array(
-        [[1, 0, size / 2 + offset[0]], [0, 1, size / 2 + offset[1]], [0, 0, 1]]
-    )
+    centre_x = size / 2 + pose.shift_x * size
+    centre_y = size / 2 + pose.shift_y * size
+    to_image = np.array([[1, 0, centre_x], [0, 1, centre_y], [0, 0, 1]])
     return to_image @ project @ rotate @ scale @ to_origin
 
 
@@ -249,16 +279,16 @@ def _background(size, rng):
 
 def draw_clock(hour, minute, rng, difficulty=Difficulty(), size=150):
     """One grayscale clock showing hour:minute, as a (size, size) uint8 array."""
-    jitter = rng.uniform(0, difficulty.minute_jitter) if difficulty.minute_jitter else 0
-    hour_angle, minute_angle = hand_angles(hour, minute + jitter)
+    pose = draw_pose(rng, difficulty)
+    hour_angle, minute_angle = hand_angles(hour, minute + pose.minute_jitter)
     _, disk = _dial_and_mask()
-    homography = _homography(size, rng, difficulty)
+    homography = _homography(size, pose)
     face = np.asarray(
         _warp(_face(hour_angle, minute_angle), homography, size), dtype=np.float32
     )
     cover = np.asarray(_warp(disk, homography, size), dtype=np.float32) / 255
 
-    if difficulty == Difficulty.PLAIN:
+    if difficulty == PLAIN:
         picture = face * cover + 128 * (1 - cover)
     else:
         picture = face * cover + _background(size, rng) * (1 - cover)

@@ -133,6 +133,14 @@ def _angle_pair(fraction_of_turn):
     return np.stack([np.sin(angle), np.cos(angle)], axis=-1).astype("float32")
 
 
+def check_classes(classes):
+    if MINUTES_PER_DAY % classes:
+        raise ValueError(
+            f"clocks.classes is {classes}, but it must divide 720 into equal "
+            "classes of whole minutes (for example 24, 72 or 720)"
+        )
+
+
 def targets(name, labels, classes):
     """What the model is trained to output, from [hour, minute] labels."""
     hours, minutes = labels[:, 0], labels[:, 1]
@@ -142,6 +150,7 @@ def targets(name, labels, classes):
     if name == "circular":
         return time
     if name == "classification":
+        check_classes(classes)
         return (time * classes // MINUTES_PER_DAY).astype("int64")
     if name == "multihead":
         return {"hour": hours.astype("int64"), "minute": _angle_pair(minutes / 60)}
@@ -181,7 +190,9 @@ def decode(name, outputs, classes):
     if name == "classification":
         return _decode_classes(np.asarray(outputs), classes)
     if name == "multihead":
-        centres = (np.arange(12) + 0.5) / 12
+        # Each hour class's centre: where the hour hand points on average
+        # during that hour, h + 29.5 / 60.
+        centres = (np.arange(12) + 29.5 / 60) / 12
         hour_hand = _circular_mean_turns(np.asarray(outputs["hour"]), centres)
         minutes = 60 * _turns(np.asarray(outputs["minute"]))
         return _from_hands(hour_hand, minutes)
@@ -192,14 +203,19 @@ def decode(name, outputs, classes):
 
 
 def _decode_classes(probabilities, classes, neighbours=2):
-    """Mean of the top class's window, its centres unwrapped around the top."""
+    """Mean of the top class's window, its centres unwrapped around the top.
+
+    A class's centre is the mean of the whole minutes it holds: minute 4.5
+    for 0:00-0:09 with 72 classes, minute c itself with 720.
+    """
+    width = MINUTES_PER_DAY / classes
     top = probabilities.argmax(axis=1)
     offsets = np.arange(-neighbours, neighbours + 1)
     window = (top[:, None] + offsets) % classes
     weights = np.take_along_axis(probabilities, window, axis=1)
-    centres = (top[:, None] + offsets + 0.5) / classes
+    centres = (top[:, None] + offsets) * width + (width - 1) / 2
     mean = (weights * centres).sum(axis=1) / weights.sum(axis=1)
-    return (mean * MINUTES_PER_DAY) % MINUTES_PER_DAY
+    return mean % MINUTES_PER_DAY
 
 
 def round_to_minute(predicted_minutes):
