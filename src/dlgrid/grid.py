@@ -17,6 +17,7 @@ HYPERPARAMETERS = {
     "mlp": ("init", "layers", *SHARED_HYPERPARAMETERS),
     "cnn": ("init", "structure", *SHARED_HYPERPARAMETERS),
 }
+ALL_HYPERPARAMETERS = ("init", "layers", "structure", *SHARED_HYPERPARAMETERS)
 
 
 def format_value(name, value):

@@ -21,44 +21,7 @@ import pandas as pd
 from dlgrid import grid
 from dlgrid.records import read_json
 
-COLUMNS = (
-    "case_id",
-    "dataset",
-    "network",
-    "status",
-    "init",
-    "layers",
-    "structure",
-    "activation",
-    "l1",
-    "l2",
-    "dropout",
-    "loss",
-    "optimizer",
-    "train_accuracy",
-    "val_accuracy",
-    "test_accuracy",
-    "train_loss",
-    "val_loss",
-    "test_loss",
-    "param_count",
-    "epochs_run",
-    "wall_time_s",
-    "time_per_epoch_s",
-    "slurm_job_id",
-    "record",
-)
-HYPERPARAMETER_COLUMNS = (
-    "init",
-    "layers",
-    "structure",
-    "activation",
-    "l1",
-    "l2",
-    "dropout",
-    "loss",
-    "optimizer",
-)
+HYPERPARAMETER_COLUMNS = grid.ALL_HYPERPARAMETERS
 RESULT_COLUMNS = (
     "train_accuracy",
     "val_accuracy",
@@ -66,6 +29,20 @@ RESULT_COLUMNS = (
     "train_loss",
     "val_loss",
     "test_loss",
+)
+COLUMNS = (
+    "case_id",
+    "dataset",
+    "network",
+    "status",
+    *HYPERPARAMETER_COLUMNS,
+    *RESULT_COLUMNS,
+    "param_count",
+    "epochs_run",
+    "wall_time_s",
+    "time_per_epoch_s",
+    "slurm_job_id",
+    "record",
 )
 COLUMN_TYPES = {
     "case_id": "int64",

@@ -21,16 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
+from dlgrid.grid import ALL_HYPERPARAMETERS
 from dlgrid.records import read_json, write_json_atomic
 
 log = logging.getLogger(__name__)
 
-PARAMETER_KEYS = ("init", "layers", "structure", "activation", "l1", "l2")
-PARAMETER_KEYS += ("dropout", "loss", "optimizer")
-
-
 def case_params(case):
-    return {key: case[key] for key in PARAMETER_KEYS if key in case}
+    return {key: case[key] for key in ALL_HYPERPARAMETERS if key in case}
 
 
 def data_fingerprint(data):
