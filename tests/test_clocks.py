@@ -229,6 +229,8 @@ def test_perfect_outputs_decode_to_the_true_time(name):
         wanted = np.eye(720)[wanted]  # one-hot probabilities
     if name == "multihead":
         wanted = {**wanted, "hour": np.eye(12)[wanted["hour"]]}
+    if name == "circular":
+        wanted = wanted / 720  # trained on minutes, the network outputs turns
     readings = round_to_minute(decode(name, wanted, classes=720))
     np.testing.assert_array_equal(readings, np.arange(720))
 

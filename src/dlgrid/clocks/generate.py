@@ -18,6 +18,7 @@ there is no second hand, and the backgrounds are smooth gradients and blobs,
 not real scenes.
 """
 
+import concurrent.futures
 import functools
 import math
 import multiprocessing
@@ -356,8 +357,12 @@ def generate_clocks(
     if workers == 1:
         parts = [_draw_rows(task) for task in tasks]
     else:
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            parts = pool.map(_draw_rows, tasks)
+        # An executor, unlike multiprocessing.Pool, fails instead of hanging
+        # when a worker dies.
+        with concurrent.futures.ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            parts = list(pool.map(_draw_rows, tasks))
     return np.concatenate(parts), labels
 
 

@@ -7,9 +7,9 @@ stay small in memory and a GPU or CPU only convolves the small image.
 - baseline: the original study's regression network, one sigmoid output for
   time / 12 h, MAE loss, SGD 0.01. It cannot know that 11:55 and 0:05 are
   close: the reference point.
-- circular: one output in minutes, trained with `circular_mae`, the
-  common-sense error itself, which is periodic in 720 minutes. A single
-  number still has to jump somewhere on the circle, which costs accuracy.
+- circular: one output, the time in turns of the dial (the angle of a 2-d
+  vector, see `TurnsOf`), trained with `circular_mae`, the common-sense
+  error itself, which is periodic in 720 minutes.
 - classification: `classes` equal slices of the 12 hours, softmax; decoded
   as the probability-weighted circular mean of the top class and its two
   neighbours on each side, which reads between class centres.
@@ -38,6 +38,27 @@ def circular_mae(true_minutes, predicted_minutes):
     difference = predicted_minutes - ops.cast(true_minutes, predicted_minutes.dtype)
     wrapped = ops.mod(difference + MINUTES_PER_DAY / 2, MINUTES_PER_DAY)
     return ops.mean(ops.abs(wrapped - MINUTES_PER_DAY / 2), axis=-1)
+
+
+def circular_mae_of_turns(true_minutes, predicted_turns):
+    """`circular_mae` for an output in turns of the dial (1 turn = 12 hours)."""
+    return circular_mae(true_minutes, MINUTES_PER_DAY * predicted_turns)
+
+
+class TurnsOf(layers.Layer):
+    """The angle of a 2-d vector, clockwise from 12, as a fraction of a turn.
+
+    The circular model's one output comes from here, so that it can go round
+    the dial without a jump. A plain Dense(1) output with the same loss
+    stayed at chance level here (180 minutes after 12 epochs on 18,000
+    clocks): its random start spreads the readings over several turns, the
+    gradients point every which way, and it would have to jump somewhere
+    between 11:59 and 0:00 anyway.
+    """
+
+    def call(self, vectors):
+        angle = ops.arctan2(vectors[:, :1], vectors[:, 1:])
+        return angle / (2 * np.pi)
 
 
 def _inputs(image_side, input_side):
@@ -100,9 +121,9 @@ def build_model(name, image_side, input_side, classes, learning_rate, decay_step
 
     images, features = _trunk(image_side, input_side)
     if name == "circular":
-        fraction = layers.Dense(1, name="fraction")(features)
-        outputs = layers.Rescaling(MINUTES_PER_DAY, name="minutes")(fraction)
-        loss = circular_mae
+        direction = layers.Dense(2, name="direction")(features)
+        outputs = TurnsOf(name="turns")(direction)
+        loss = circular_mae_of_turns
     elif name == "classification":
         outputs = layers.Dense(classes, activation="softmax", name="time_class")(
             features
@@ -186,7 +207,7 @@ def decode(name, outputs, classes):
     if name == "baseline":
         return (np.ravel(outputs) * MINUTES_PER_DAY) % MINUTES_PER_DAY
     if name == "circular":
-        return np.ravel(outputs) % MINUTES_PER_DAY
+        return (np.ravel(outputs) * MINUTES_PER_DAY) % MINUTES_PER_DAY
     if name == "classification":
         return _decode_classes(np.asarray(outputs), classes)
     if name == "multihead":
