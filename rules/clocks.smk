@@ -146,7 +146,6 @@ rule clocks_summary:
 
 
 rule clocks:
-    default_target: False
     input:
         rules.clocks_summary.output,
         rules.clocks_examples.output,

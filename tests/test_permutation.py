@@ -1,12 +1,9 @@
 """The pixel-permutation experiment: invariance, the permutation, selection, table.
 
-Real Keras layers and the shipped real samples; the end-to-end test runs the
-workflow's `permutation` target on config/smoke.yaml.
+Real Keras layers and the shipped real samples; the end-to-end run of the
+experiment is in tests/test_workflow.py.
 """
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +26,6 @@ from dlgrid.permutation import (
     summarise,
     summary_rst,
 )
-from dlgrid.records import read_json
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -228,71 +224,3 @@ def test_config_schema_fills_defaults_and_rejects_bad_values():
     for wrong in ({"repeats": 0}, {"seed": -1}, {"seeds": 1}):
         with pytest.raises(WorkflowError):
             validate({"permutation": wrong}, schema)
-
-
-WORKFLOW_PARTS = ("Snakefile", "rules", "scripts", "config", "report", "envs", "data")
-
-
-def snakemake(workdir, *arguments):
-    """Run the permutation target of the copied workflow on the smoke config."""
-    command = [sys.executable, "-m", "snakemake", "permutation", "--cores", "2"]
-    command += [*arguments, "--configfile", "config/smoke.yaml"]
-    done = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-
-
-@pytest.mark.slow
-def test_workflow_runs_the_experiment_on_the_samples(repo, tmp_path):
-    for part in WORKFLOW_PARTS:
-        source = repo / part
-        if source.is_dir():
-            shutil.copytree(source, tmp_path / part)
-        else:
-            shutil.copy(source, tmp_path / part)
-    snakemake(tmp_path)
-    results = tmp_path / "results"
-
-    cases = pd.read_csv(results / "tables" / "all_cases.csv")
-    selected = pd.read_csv(results / "permutation" / "selected.tsv", sep="\t")
-    assert len(selected) == 4
-    for row in selected.itertuples():
-        pair = cases[
-            (cases["dataset"] == row.dataset)
-            & (cases["network"] == row.network)
-            & (cases["status"] == "ok")
-        ]
-        assert row.candidates == len(pair)
-        assert row.val_accuracy == pytest.approx(pair["val_accuracy"].max())
-
-    permutation = np.load(results / "permutation" / "permutation.npy")
-    np.testing.assert_array_equal(permutation, make_permutation(seed=42))
-
-    for row in selected.itertuples():
-        records = results / "permutation" / "records" / row.dataset / row.network
-        original = read_json(records / "original_r0.json")
-        permuted = read_json(records / "permuted_r0.json")
-        sweep = read_json(results / "records" / row.dataset / f"{row.case_id}.json")
-
-        # The original variant is the sweep's case again: same data, seed and
-        # settings, hence the same training; the permuted one differs in data.
-        assert original["training"] == sweep["training"] == permuted["training"]
-        assert original["data_fingerprint"] == sweep["data_fingerprint"]
-        assert permuted["data_fingerprint"] != original["data_fingerprint"]
-        assert original["history"]["loss"] == pytest.approx(
-            sweep["history"]["loss"], rel=1e-4
-        )
-        assert permuted["variant"] == "permuted"
-        assert permuted["permutation"]["applied"]
-
-    table = pd.read_csv(results / "permutation" / "table.csv")
-    assert len(table) == 4 * 3
-    np.testing.assert_allclose(
-        table["difference"], table["permuted_accuracy"] - table["original_accuracy"]
-    )
-    assert table["published_permuted_accuracy"].notna().all()
-
-    snakemake(tmp_path, "--report", "report.html")
-    report = (tmp_path / "report.html").read_text()
-    assert "Pixel permutation" in report
-    # The captions include the measured sentences written by permutation_table.
-    assert "test accuracy" in report and "on permuted images" in report

@@ -90,10 +90,34 @@ def test_every_stage_produced_its_outputs(tiny_run):
         assert (tiny_run / "results/plots" / plot).read_bytes()[:4] == b"\x89PNG"
 
     permutation = pd.read_csv(tiny_run / "results/permutation/table.csv")
-    assert len(permutation) == 4
+    assert len(permutation) == 4 * 3  # pairs x splits
 
     clocks = pd.read_csv(tiny_run / "results/clocks/table.csv")
     assert len(clocks) == 5
+
+
+def test_permutation_retrains_each_pairs_best_case(tiny_run):
+    results = tiny_run / "results"
+    cases = pd.read_csv(results / "tables/all_cases.csv")
+    selected = pd.read_csv(results / "permutation/selected.tsv", sep="\t")
+    assert len(selected) == 4
+
+    for row in selected.itertuples():
+        pair = cases[
+            (cases["dataset"] == row.dataset) & (cases["network"] == row.network)
+        ]
+        assert row.val_accuracy == pytest.approx(pair["val_accuracy"].max())
+
+        records = results / "permutation/records" / row.dataset / row.network
+        original = json.loads((records / "original_r0.json").read_text())
+        permuted = json.loads((records / "permuted_r0.json").read_text())
+        sweep = records_of(tiny_run, row.dataset)[row.case_id]
+        # The original variant is the sweep's case again (same data, seed and
+        # settings); the permuted one differs only in its data.
+        assert original["training"] == sweep["training"] == permuted["training"]
+        assert original["data_fingerprint"] == sweep["data_fingerprint"]
+        assert permuted["data_fingerprint"] != original["data_fingerprint"]
+        assert permuted["permutation"]["applied"]
 
 
 def test_report_holds_the_plots_and_tables(tiny_run):

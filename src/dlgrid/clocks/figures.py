@@ -128,6 +128,7 @@ def error_histograms(errors, path):
     )
     grid.set(yscale="log")
     for axis in grid.axes.flat:
+        axis.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
         axis.yaxis.set_major_formatter(
             ticker.FuncFormatter(lambda value, _: f"{value:g}")
         )
@@ -140,7 +141,7 @@ def error_histograms(errors, path):
 
 def error_by_hour(errors, path):
     """Mean test error per true hour, one line per model."""
-    figure, axis = plt.subplots(figsize=(8, 4))
+    figure, axis = plt.subplots(figsize=(9, 4))
     sns.pointplot(
         errors,
         x="true_hour",
@@ -151,6 +152,7 @@ def error_by_hour(errors, path):
         markersize=4,
     )
     axis.set_yscale("log")
+    sns.move_legend(axis, "upper left", bbox_to_anchor=(1, 1), frameon=False)
     axis.set_xlabel("true hour")
     axis.set_ylabel("mean error (minutes, log scale)")
     axis.set_title("Test error by the true hour")
