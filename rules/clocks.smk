@@ -36,6 +36,15 @@ def clock_data_folder():
     return str(Path(next(iter(clock_data_files().values()))).parent)
 
 
+# Drawing and summing up take seconds to a minute: on a cluster they run
+# where Snakemake runs; only the training goes to the GPU nodes.
+localrules:
+    clocks_generate,
+    clocks_examples,
+    clocks_summary,
+    clocks,
+
+
 rule clocks_generate:
     output:
         images="results/clocks/data/images.npy",
@@ -88,6 +97,10 @@ rule clocks_train:
     conda:
         "../envs/dlgrid.yaml"
     threads: 4
+    resources:
+        gpu=1,
+        mem_mb=lambda wildcards, attempt: 16000 * attempt,
+        runtime=lambda wildcards, attempt: 120 * 2 ** (attempt - 1),
     params:
         folder=clock_data_folder(),
         source=CLOCKS["source"],
