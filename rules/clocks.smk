@@ -1,39 +1,5 @@
 # Tell the time: read analog clocks. Generated (or real) clock images, one
 # training job per model, then a ranked table and figures for the report.
-from pathlib import Path
-
-from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
-
-validate(config, "../config/schema/clocks.schema.yaml")
-
-CLOCKS = config["clocks"]
-
-
-def clock_data_files():
-    """The generated files, or the real ones in the folder `clocks.source`."""
-    if CLOCKS["source"] == "generate":
-        return {
-            "images": "results/clocks/data/images.npy",
-            "labels": "results/clocks/data/labels.npy",
-        }
-    folder = Path(CLOCKS["source"])
-    single = {"images": folder / "images.npy", "labels": folder / "labels.npy"}
-    if single["images"].exists() or single["labels"].exists():
-        return {key: str(path) for key, path in single.items()}
-    chunks = {f"images_{i}": folder / f"data_{i}.npy" for i in range(1, 6)}
-    chunks |= {f"labels_{i}": folder / f"labels_{i}.npy" for i in range(1, 6)}
-    if not any(path.exists() for path in chunks.values()):
-        raise WorkflowError(
-            f"config clocks.source: {folder} holds neither images.npy + labels.npy "
-            "nor data_1..5.npy + labels_1..5.npy; give the folder of the real "
-            "clock files, or 'generate'"
-        )
-    return {key: str(path) for key, path in chunks.items()}
-
-
-def clock_data_folder():
-    return str(Path(next(iter(clock_data_files().values()))).parent)
 
 
 # Drawing and summing up take seconds to a minute: on a cluster they run
@@ -77,7 +43,7 @@ rule clocks_examples:
     conda:
         "../envs/dlgrid.yaml"
     params:
-        folder=clock_data_folder(),
+        folder=lambda wildcards, input: str(Path(input[0]).parent),
         examples=CLOCKS["examples"],
         seed=CLOCKS["seed"],
     script:
@@ -102,7 +68,7 @@ rule clocks_train:
         mem_mb=lambda wildcards, attempt: 16000 * attempt,
         runtime=lambda wildcards, attempt: 120 * 2 ** (attempt - 1),
     params:
-        folder=clock_data_folder(),
+        folder=lambda wildcards, input: str(Path(input[0]).parent),
         source=CLOCKS["source"],
         settings={
             key: CLOCKS[key]
@@ -153,7 +119,7 @@ rule clocks_summary:
     conda:
         "../envs/dlgrid.yaml"
     params:
-        folder=clock_data_folder(),
+        folder=lambda wildcards, input: str(Path(input[0]).parent),
     script:
         "../scripts/clocks_summary.py"
 

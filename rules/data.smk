@@ -1,20 +1,4 @@
-from pathlib import Path
-
-from dlgrid.data import SAMPLES_DIR
-
-
-def data_source_files(wildcards):
-    """The local file or folder a source names, so a change reruns the rule.
-
-    "auto" names none: it looks in the Keras cache, then Debian's folder, then
-    downloads (see src/dlgrid/data.py).
-    """
-    source = str(config["data_sources"][wildcards.dataset])
-    if source == "auto":
-        return []
-    if source == "sample":
-        return str(SAMPLES_DIR / f"{wildcards.dataset}.npz")
-    return str(Path(source).expanduser())
+# Each dataset prepared once: validation split carved, stored as .npz.
 
 
 # Seconds of work, and run where Snakemake runs: on a cluster that is the login
@@ -35,7 +19,7 @@ rule prepare_data:
     conda:
         "../envs/dlgrid.yaml"
     params:
-        source=lambda wc: config["data_sources"][wc.dataset],
+        source=data_source,
         validation_fraction=config["validation_fraction"],
         seed=config["seed"],
     script:

@@ -17,29 +17,6 @@
 # is retrained, even when the selection stayed the same.
 
 
-validate(config, "../config/schema/permutation.schema.yaml")
-
-PERMUTATION = config["permutation"]
-PERMUTATION_PAIRS = [[dataset, network] for dataset in DATASETS for network in NETWORKS]
-
-
-def permutation_records():
-    """One record per pair, variant and repeat."""
-    return expand(
-        "results/permutation/records/{pair}/{variant}_r{repeat}.json",
-        pair=[f"{dataset}/{network}" for dataset, network in PERMUTATION_PAIRS],
-        variant=["original", "permuted"],
-        repeat=range(PERMUTATION["repeats"]),
-    )
-
-
-def permutation_targets():
-    """What rule `permutation` builds; nothing when `permutation.enabled` is off."""
-    if not PERMUTATION["enabled"]:
-        return []
-    return rules.permutation.input
-
-
 localrules:
     permutation,
     permutation_select,

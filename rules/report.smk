@@ -1,20 +1,6 @@
 # Aggregation: the records of every bundle -> results/tables/ and
 # results/plots/, all in Snakemake's HTML report (snakemake --report).
 # Every rule here takes seconds and no GPU: on SLURM they are localrules.
-from dlgrid.tables import published_table_path
-
-PAIR_WILDCARDS = {"dataset": "|".join(DATASETS), "network": "|".join(NETWORKS)}
-
-
-def for_every_pair(pattern):
-    """One path per (dataset, network) pair of the config."""
-    return expand(pattern, dataset=DATASETS, network=NETWORKS)
-
-
-def published_top10(wildcards):
-    """The published top 10 of the pair (data/reference/), when it has one."""
-    path = published_table_path(wildcards.dataset, wildcards.network)
-    return [str(path)] if path else []
 
 
 rule all_cases_table:

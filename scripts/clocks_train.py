@@ -1,46 +1,42 @@
 """Train one clock model: its record and its test readings (rule clocks_train)."""
 
-import contextlib
+import logging
 import os
 
 # TensorFlow reads its thread counts when it starts: set them first.
 for variable in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
     os.environ.setdefault(variable, str(snakemake.threads))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import pandas as pd  # noqa: E402
+from dlgrid.joblog import log_to_file
 
-from dlgrid.clocks.loader import load_clocks, split_rows  # noqa: E402
-from dlgrid.clocks.metric import common_sense_error, minutes_of_day  # noqa: E402
-from dlgrid.clocks.train import train_clock_model  # noqa: E402
-from dlgrid.records import write_json_atomic  # noqa: E402
+log_to_file(snakemake.log[0])
+
+import pandas as pd
+
+from dlgrid.clocks.loader import load_clocks, split_rows
+from dlgrid.clocks.metric import common_sense_error, minutes_of_day
+from dlgrid.clocks.train import train_clock_model
+from dlgrid.records import write_json_atomic
 
 model = snakemake.wildcards.model
 settings = snakemake.params.settings
 
-with (
-    open(snakemake.log[0], "w") as log,
-    contextlib.redirect_stdout(log),
-    contextlib.redirect_stderr(log),
-):
-    images, labels = load_clocks(snakemake.params.folder)
-    rows = split_rows(len(images), settings["seed"])
-    splits = {name: (images[part], labels[part]) for name, part in rows.items()}
+images, labels = load_clocks(snakemake.params.folder)
+rows = split_rows(len(images), settings["seed"])
+splits = {name: (images[part], labels[part]) for name, part in rows.items()}
 
-    record, predicted = train_clock_model(
-        model, splits, settings, log=lambda line: print(line, flush=True)
-    )
-    record["data"]["source"] = snakemake.params.source
-    write_json_atomic(snakemake.output.record, record)
+record, predicted = train_clock_model(model, splits, settings, log=logging.info)
+record["data"]["source"] = snakemake.params.source
+write_json_atomic(snakemake.output.record, record)
 
-    test_labels = labels[rows["test"]]
-    pd.DataFrame(
-        {
-            "row": rows["test"],
-            "true_hour": test_labels[:, 0],
-            "true_minute": test_labels[:, 1],
-            "predicted_hour": predicted // 60,
-            "predicted_minute": predicted % 60,
-            "error_min": common_sense_error(predicted, minutes_of_day(test_labels)),
-        }
-    ).to_csv(snakemake.output.predictions, index=False)
+test_labels = labels[rows["test"]]
+pd.DataFrame(
+    {
+        "row": rows["test"],
+        "true_hour": test_labels[:, 0],
+        "true_minute": test_labels[:, 1],
+        "predicted_hour": predicted // 60,
+        "predicted_minute": predicted % 60,
+        "error_min": common_sense_error(predicted, minutes_of_day(test_labels)),
+    }
+).to_csv(snakemake.output.predictions, index=False)

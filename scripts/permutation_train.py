@@ -6,9 +6,10 @@ pixels of the training, validation and test images by the saved permutation.
 
 import hashlib
 import logging
-import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from dlgrid.joblog import log_to_file
+
+log_to_file(snakemake.log[0])
 
 import numpy as np
 import pandas as pd
@@ -27,12 +28,6 @@ from dlgrid.train import (
     data_fingerprint,
     record_identity,
     train_case,
-)
-
-logging.basicConfig(
-    filename=snakemake.log[0],
-    level=logging.INFO,
-    format="%(asctime)s %(levelname)s %(message)s",
 )
 
 dataset = snakemake.wildcards.dataset

@@ -269,7 +269,7 @@ def test_auto_with_nothing_available_lists_every_place_tried(empty_places):
     assert f"2. system folder: {system_dir / 'mnist'}: folder not found" in message
     assert "3. download by keras.datasets.mnist.load_data(): " in message
     assert "train-images-idx3-ubyte.gz" in message
-    assert "`datasets.mnist.source: /path/to/that/folder`" in message
+    assert "`data_sources: {mnist: /path/to/that/folder}`" in message
     assert 'python -c "import keras; keras.datasets.mnist.load_data()"' in message
 
 
@@ -377,7 +377,8 @@ def test_load_prepared_missing_file_says_to_run_the_rule(tmp_path):
 def test_prepare_data_rule_logs_source_and_split_sizes(tmp_path, repo):
     """The rule on its own: a Snakefile holding only rules/data.smk."""
     (tmp_path / "config.yaml").write_text(
-        "data_sources:\n  fashion_mnist: sample\nvalidation_fraction: 0.2\nseed: 5\n"
+        f"data_sources:\n  fashion_mnist: {repo / 'data/samples/fashion_mnist.npz'}\n"
+        "validation_fraction: 0.2\nseed: 5\n"
     )
     (tmp_path / "Snakefile").write_text(
         f'configfile: "config.yaml"\n\n\ninclude: "{repo / "rules" / "data.smk"}"\n'
@@ -389,7 +390,8 @@ def test_prepare_data_rule_logs_source_and_split_sizes(tmp_path, repo):
     )
 
     log_text = (tmp_path / "logs" / "data" / "fashion_mnist.log").read_text()
-    assert "Source used: shipped sample" in log_text
+    assert "Source used: file " in log_text
+    assert "data/samples/fashion_mnist.npz" in log_text
     assert "4000 train, 1000 validation (fraction 0.2, seed 5), 1000 test" in log_text
     prepared = load_prepared(tmp_path / "resources" / "data" / "fashion_mnist.npz")
     assert np.bincount(prepared["y_val"]).tolist() == [100] * 10

@@ -1,6 +1,6 @@
 """Find MNIST / Fashion-MNIST, check them, carve a validation split, store them.
 
-A dataset's `source` (config key `datasets.<name>.source`) is one of:
+A dataset's `source` (config key `data_sources.<name>`) is one of:
 
 - "auto": the first of these that works: the Keras cache
   ($KERAS_HOME or ~/.keras, then datasets/mnist.npz or datasets/fashion-mnist/),
@@ -64,7 +64,7 @@ STAGING_HELP = """\
 To use the full data on a machine without internet (e.g. an offline cluster):
   - copy the four IDX files into one folder:
       {files}
-    and set `datasets.{dataset}.source: /path/to/that/folder` in the config; or
+    and set `data_sources: {{{dataset}: /path/to/that/folder}}` in the config; or
   - run `python -c "import keras; keras.datasets.{dataset}.load_data()"`
     on a machine with internet (a cluster's login node often has it). That
     fills the Keras cache
@@ -72,7 +72,7 @@ To use the full data on a machine without internet (e.g. an offline cluster):
     which every machine sharing that folder then finds (KERAS_HOME, when
     set, moves the cache).
 To try the workflow on the small real sample shipped in data/samples/, set
-`datasets.{dataset}.source: sample`."""
+`data_sources: {{{dataset}: sample}}`."""
 
 
 class DataError(Exception):

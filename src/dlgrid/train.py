@@ -26,6 +26,7 @@ from dlgrid.records import read_json, write_json_atomic
 
 log = logging.getLogger(__name__)
 
+
 def case_params(case):
     return {key: case[key] for key in ALL_HYPERPARAMETERS if key in case}
 
