@@ -375,13 +375,16 @@ def test_load_prepared_missing_file_says_to_run_the_rule(tmp_path):
 
 @pytest.mark.slow
 def test_prepare_data_rule_logs_source_and_split_sizes(tmp_path, repo):
-    """The rule on its own: a Snakefile holding only rules/data.smk."""
+    """The rule on its own: a Snakefile holding only the shared code and data.smk."""
     (tmp_path / "config.yaml").write_text(
         f"data_sources:\n  fashion_mnist: {repo / 'data/samples/fashion_mnist.npz'}\n"
         "validation_fraction: 0.2\nseed: 5\n"
     )
     (tmp_path / "Snakefile").write_text(
-        f'configfile: "config.yaml"\n\n\ninclude: "{repo / "rules" / "data.smk"}"\n'
+        f'configfile: "{repo / "config" / "config.yaml"}"\n'
+        'configfile: "config.yaml"\n'
+        f'include: "{repo / "rules" / "common.smk"}"\n'
+        f'include: "{repo / "rules" / "data.smk"}"\n'
     )
     command = [sys.executable, "-m", "snakemake", "--cores", "1"]
     command += ["resources/data/fashion_mnist.npz"]

@@ -120,6 +120,19 @@ def test_permutation_retrains_each_pairs_best_case(tiny_run):
         assert permuted["permutation"]["applied"]
 
 
+def test_clock_models_are_ranked_by_mean_error(tiny_run):
+    table = pd.read_csv(tiny_run / "results/clocks/table.csv")
+    readings = pd.read_csv(tiny_run / "results/clocks/predictions/sincos.csv")
+
+    assert sorted(table["model"]) == sorted(
+        ["baseline", "circular", "classification", "multihead", "sincos"]
+    )
+    assert list(table["rank"]) == [1, 2, 3, 4, 5]
+    assert table["mean error (min)"].is_monotonic_increasing
+    assert table["mean error (min)"].between(0, 360).all()
+    assert len(readings) == 144  # the 20% test split of 720 clocks
+
+
 def test_report_holds_the_plots_and_tables(tiny_run):
     report = (tiny_run / "results/report.html").read_text()
 
