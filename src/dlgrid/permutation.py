@@ -19,6 +19,8 @@ original, counting pixels row by row.
 import numpy as np
 import pandas as pd
 
+from dlgrid.tables import DATASET_NAMES as DATASET_LABELS
+
 IMAGE_SHAPE = (28, 28)
 NUM_PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
 
@@ -43,8 +45,6 @@ PUBLISHED_SPLITS = {
     "val": "Validation Accuracy",
     "test": "Test Accuracy",
 }
-
-DATASET_LABELS = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
 
 
 def make_permutation(seed, num_pixels=NUM_PIXELS):
