@@ -190,7 +190,7 @@ def _start_worker(data_path, threads):
     _worker["data"] = load_prepared(data_path)
 
 
-def _train_and_write(case, dataset, settings, identity, record_path):
+def _train_and_write(case, settings, identity, record_path):
     record = train_case(case, _worker["data"], settings, identity)
     write_json_atomic(record_path, record)
     return record["status"]
@@ -232,7 +232,7 @@ def run_bundle(
         for number, (case, identity, path) in enumerate(todo, start=1):
             log.info("training case %s (%d/%d)", case["case_id"], number, len(todo))
             try:
-                status = _train_and_write(case, dataset, settings, identity, path)
+                status = _train_and_write(case, settings, identity, path)
                 log.info("case %s finished: %s", case["case_id"], status)
             except Exception as error:  # one failed case must not stop the others
                 log.exception("case %s failed", case["case_id"])
@@ -245,12 +245,10 @@ def run_bundle(
             initializer=_start_worker,
             initargs=(str(data_path), threads_each),
         ) as pool:
-            futures = {
-                pool.submit(
-                    _train_and_write, case, dataset, settings, identity, path
-                ): case["case_id"]
-                for case, identity, path in todo
-            }
+            futures = {}
+            for case, identity, path in todo:
+                future = pool.submit(_train_and_write, case, settings, identity, path)
+                futures[future] = case["case_id"]
             for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
                 case_id = futures[future]
                 try:
